@@ -1,0 +1,113 @@
+#!/usr/bin/env node
+// `npm run demo`: Node-RED on http://127.0.0.1:1880 with this package and every
+// example flow deployed against the embedded simulators (ServiceNow, AWS
+// Support, Ensono bridge), seeded with a few tickets, and a simulated AWS
+// engineer and Ensono agent who answer. Ctrl-C stops everything.
+// Options: --port N (editor port, default 1880), --fresh (forget the previous run's state).
+"use strict";
+const fs = require("fs");
+const path = require("path");
+const { spawn } = require("child_process");
+
+const root = path.resolve(__dirname, "..");
+const args = process.argv.slice(2);
+const port = Number(args[args.indexOf("--port") + 1]) || 1880;
+const userDir = path.join(root, ".demo");
+if (args.includes("--fresh")) fs.rmSync(userDir, { recursive: true, force: true });
+
+const sandbox = require(path.join(root, "dist", "sandbox", "index.js"));
+const seedDemo = require(path.join(root, "dist", "sandbox", "demo.js"));
+
+async function main() {
+  const [ensono, snow, aws] = await Promise.all([sandbox.startEnsonoSandbox(), sandbox.startSnowSandbox(), sandbox.startAwsSupportSandbox()]);
+  const env = {
+    SNOW_URL: snow.url,
+    SNOW_USER: "integration",
+    SNOW_PASSWORD: "integration-pass",
+    AWS_SUPPORT_ENDPOINT: aws.endpoint,
+    AWS_REGION: "us-east-1",
+    AWS_ACCESS_KEY_ID: "AKIASIM111111111111",
+    AWS_SECRET_ACCESS_KEY: "sim-secret-1",
+    AWS_ACCOUNT_ID: "111111111111",
+    ENSONO_URL: ensono.envUrl("dev"),
+    ENSONO_API_KEY: "test-api-key",
+    ENSONO_CLIENT_NAME: "testClient",
+    ENSONO_GROUP: "Ensono",
+    SYNC_POLL_SECONDS: "2",
+  };
+
+  // the package, installed into the demo's user directory as an integrator would (a link to this clone)
+  const modDir = path.join(userDir, "node_modules", "@case-exchange", "node-red");
+  fs.mkdirSync(path.dirname(modDir), { recursive: true });
+  fs.rmSync(modDir, { recursive: true, force: true });
+  fs.symlinkSync(root, modDir, "dir");
+  fs.writeFileSync(path.join(userDir, "package.json"), JSON.stringify({ name: "case-exchange-demo", private: true, dependencies: { "@case-exchange/node-red": `file:${root}` } }, null, 2));
+  // every example flow, each on its own tab (deploying from the editor then edits the demo's copy only)
+  const flows = [];
+  for (const f of fs.readdirSync(path.join(root, "flows")).filter((x) => x.endsWith(".json")).sort()) {
+    flows.push(...JSON.parse(fs.readFileSync(path.join(root, "flows", f), "utf8")));
+  }
+  fs.writeFileSync(path.join(userDir, "flows.json"), JSON.stringify(flows, null, 2));
+  fs.writeFileSync(
+    path.join(userDir, "settings.js"),
+    `module.exports = ${JSON.stringify(
+      {
+        uiHost: "127.0.0.1",
+        uiPort: port,
+        flowFile: "flows.json",
+        credentialSecret: false,
+        contextStorage: { default: { module: "localfilesystem" } },
+        editorTheme: { tours: false, projects: { enabled: false } },
+        logging: { console: { level: "info", metrics: false, audit: false } },
+      },
+      null,
+      2,
+    )};\n`,
+  );
+
+  const redJs = path.join(path.dirname(require.resolve("node-red/package.json")), "red.js");
+  const red = spawn(process.execPath, [redJs, "--settings", path.join(userDir, "settings.js"), "--userDir", userDir], {
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const stopSeeding = await seedDemo.startDemoActors({ ensono, snow, aws, env });
+  let announced = false;
+  const onData = (chunk) => {
+    const text = chunk.toString();
+    process.stdout.write(text.split("\n").filter(Boolean).map((l) => `[node-red] ${l}\n`).join(""));
+    if (!announced && /Started flows/.test(text)) {
+      announced = true;
+      console.log(`\n  Case Exchange demo is running: open http://127.0.0.1:${port}\n`);
+      console.log(`  ServiceNow simulator ${snow.url} (agent.smith / agent-pass)`);
+      console.log(`  AWS Support simulator ${aws.endpoint}`);
+      console.log(`  Ensono bridge simulator ${ensono.envUrl("dev")}`);
+      console.log("  Ctrl-C stops everything.\n");
+    }
+  };
+  red.stdout.on("data", onData);
+  red.stderr.on("data", onData);
+
+  let stopping = false;
+  const stop = async (code) => {
+    if (stopping) return;
+    stopping = true;
+    stopSeeding();
+    red.kill("SIGINT");
+    await new Promise((r) => (red.exitCode !== null ? r() : red.once("exit", r)));
+    await Promise.all([ensono.close(), snow.close(), aws.close()]);
+    process.exit(code);
+  };
+  red.once("exit", (code) => {
+    if (!stopping) {
+      console.error(`Node-RED stopped (exit ${code})`);
+      stop(1);
+    }
+  });
+  process.on("SIGINT", () => stop(0));
+  process.on("SIGTERM", () => stop(0));
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
