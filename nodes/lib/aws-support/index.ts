@@ -1,0 +1,5 @@
+export * from "./attachments";
+export * from "./client";
+export * from "./errors";
+export * from "./marker";
+export * from "./watch";
