@@ -7,7 +7,7 @@ import { given, numberSetting } from "../shared/env";
 import { onClose, onInput, reportBackgroundError } from "../shared/node";
 import { StatusReporter } from "../shared/status";
 import type { NodeMessage, NodeRedRuntime, RuntimeNode } from "../shared/types";
-import { QueueConsumer } from "./consumer";
+import { QueueConsumer } from "../lib/ensono/consumer";
 
 interface QueueInConfig {
   name?: string;

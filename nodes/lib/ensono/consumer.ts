@@ -1,7 +1,7 @@
 import { setMaxListeners } from "node:events";
-import { toCaseExchangeError, type CaseExchangeError } from "../lib/errors";
-import { TicketDispatcher } from "../lib/ensono/dispatcher";
-import type { EnsonoQueueClient, EnsonoTransaction } from "../lib/ensono/queue";
+import { toCaseExchangeError, type CaseExchangeError } from "../errors";
+import { TicketDispatcher } from "./dispatcher";
+import type { EnsonoQueueClient, EnsonoTransaction } from "./queue";
 
 /**
  * The queue reader behind ensono-queue-in, free of Node-RED so it is tested
