@@ -21,6 +21,8 @@ export interface AwsSupportAccountConfig {
   language?: string;
   production?: boolean | string;
   createGroup?: boolean | string;
+  /** the snow-instance in which "create the assignment group" ensures the group */
+  snowInstance?: string;
 }
 
 export interface AwsSupportAccountCredentials {

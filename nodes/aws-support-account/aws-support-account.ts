@@ -3,6 +3,8 @@ import { toCaseExchangeError } from "../lib/errors";
 import { redact } from "../lib/redact";
 import { adminRoute } from "../shared/admin";
 import type { NodeRedRuntime } from "../shared/types";
+import type { SnowInstanceNode } from "../snow-instance/types";
+import { ensureAssignmentGroup } from "./group";
 import { buildClient, type AwsSupportAccountConfig, type AwsSupportAccountCredentials, type AwsSupportAccountNode } from "./account";
 
 function register(RED: NodeRedRuntime): void {
@@ -19,6 +21,25 @@ function register(RED: NodeRedRuntime): void {
     this.client = built.client;
     this.configError = built.error;
     if (built.error) this.warn(`aws-support-account: ${built.error}`);
+    if (this.createGroup && this.assignmentGroup) {
+      // the snow-instance may be created after this node: look it up once every config node exists
+      const groupName = this.assignmentGroup;
+      setImmediate(() => {
+        const inst = config.snowInstance ? (RED.nodes.getNode(config.snowInstance) as SnowInstanceNode | null) : null;
+        if (!inst) {
+          this.warn(`aws-support-account: "create the assignment group" is ticked but no ServiceNow instance is chosen; group ${groupName} not checked`);
+          return;
+        }
+        if (!inst.client) {
+          this.warn(`aws-support-account: ServiceNow instance not configured (${inst.configError ?? "no client"}); group ${groupName} not checked`);
+          return;
+        }
+        ensureAssignmentGroup(inst.client, groupName, this.accountId).then(
+          (r) => this.log(r.created ? `created the ServiceNow assignment group ${r.name} (${r.sysId})` : `the ServiceNow assignment group ${r.name} exists (${r.sysId})`),
+          (err: unknown) => this.warn(`aws-support-account: could not ensure the ServiceNow assignment group ${groupName}: ${redact(toCaseExchangeError(err).message)}`),
+        );
+      });
+    }
     this.on("close", (_removed: boolean, done: () => void) => {
       this.client?.destroy();
       done();
