@@ -3,20 +3,23 @@
 // example flow deployed against the embedded simulators (ServiceNow, AWS
 // Support, Ensono bridge), seeded with a few tickets, and a simulated AWS
 // engineer and Ensono agent who answer. Ctrl-C stops everything.
-// Options: --port N (editor port, default 1880), --fresh (forget the previous run's state).
+// Options: --port N (editor port, default 1880). The simulators live in memory, so every
+// run starts afresh: the demo's user directory (.demo/) is recreated each time.
 "use strict";
 const fs = require("fs");
 const path = require("path");
 const { spawn } = require("child_process");
 
 const root = path.resolve(__dirname, "..");
+const DEMO_FLOWS = ["servicenow-aws-support.json", "servicenow-ensono.json", "ensono-changes.json"];
 const args = process.argv.slice(2);
 const port = Number(args[args.indexOf("--port") + 1]) || 1880;
-const userDir = path.join(root, ".demo");
-if (args.includes("--fresh")) fs.rmSync(userDir, { recursive: true, force: true });
+const userDir = process.env.CX_DEMO_DIR ? path.resolve(process.env.CX_DEMO_DIR) : path.join(root, ".demo");
+fs.rmSync(userDir, { recursive: true, force: true });
 
-const sandbox = require(path.join(root, "dist", "sandbox", "index.js"));
-const seedDemo = require(path.join(root, "dist", "sandbox", "demo.js"));
+const dist = process.env.CX_DIST ? path.resolve(process.env.CX_DIST) : path.join(root, "dist");
+const sandbox = require(path.join(dist, "sandbox", "index.js"));
+const seedDemo = require(path.join(dist, "sandbox", "demo.js"));
 
 async function main() {
   const [ensono, snow, aws] = await Promise.all([sandbox.startEnsonoSandbox(), sandbox.startSnowSandbox(), sandbox.startAwsSupportSandbox()]);
@@ -42,9 +45,10 @@ async function main() {
   fs.rmSync(modDir, { recursive: true, force: true });
   fs.symlinkSync(root, modDir, "dir");
   fs.writeFileSync(path.join(userDir, "package.json"), JSON.stringify({ name: "case-exchange-demo", private: true, dependencies: { "@case-exchange/node-red": `file:${root}` } }, null, 2));
-  // every example flow, each on its own tab (deploying from the editor then edits the demo's copy only)
+  // the three sync flows, each on its own tab (deploying from the editor then edits the demo's copy only);
+  // the small *-basics examples stay in Import > Examples: the Ensono one would read the same queue
   const flows = [];
-  for (const f of fs.readdirSync(path.join(root, "flows")).filter((x) => x.endsWith(".json")).sort()) {
+  for (const f of DEMO_FLOWS) {
     flows.push(...JSON.parse(fs.readFileSync(path.join(root, "flows", f), "utf8")));
   }
   fs.writeFileSync(path.join(userDir, "flows.json"), JSON.stringify(flows, null, 2));
@@ -65,7 +69,8 @@ async function main() {
     )};\n`,
   );
 
-  const redJs = path.join(path.dirname(require.resolve("node-red/package.json")), "red.js");
+  const runtime = process.env.NODE_RED_RUNTIME || "node-red"; // node-red-5 in the tests' Node 22 leg
+  const redJs = path.join(path.dirname(require.resolve(`${runtime}/package.json`)), "red.js");
   const red = spawn(process.execPath, [redJs, "--settings", path.join(userDir, "settings.js"), "--userDir", userDir], {
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],

@@ -8,7 +8,7 @@ import { startSnowSandbox, type SnowSandbox } from "../../sandbox/servicenow";
 import { startAwsSupportSandbox, type AwsSupportSandbox } from "../../sandbox/aws-support";
 import { eventually, startNodeRed, type RunningNodeRed } from "../helpers/runtime";
 import { RUNTIME } from "../helpers/paths";
-import { envFor, flowFile, kit, settle } from "./servicenow-aws-support-kit.test";
+import { envFor, flowFile, kit, settle } from "./servicenow-aws-support-kit";
 
 describe(`flows/servicenow-aws-support.json across restarts mid-sync (${RUNTIME})`, function () {
   this.timeout(90_000);

@@ -11,7 +11,7 @@ import { startSnowSandbox, type SnowSandbox } from "../../sandbox/servicenow";
 import { startAwsSupportSandbox, type AwsSupportSandbox } from "../../sandbox/aws-support";
 import { eventually, startNodeRed, type RunningNodeRed } from "../helpers/runtime";
 import { RUNTIME } from "../helpers/paths";
-import { ACCOUNT, GROUP, envFor, flowFile, kit, settle } from "./servicenow-aws-support-kit.test";
+import { ACCOUNT, GROUP, envFor, flowFile, kit, settle } from "./servicenow-aws-support-kit";
 
 describe(`flows/servicenow-aws-support.json from the file alone (${RUNTIME})`, function () {
   this.timeout(90_000);

@@ -10,6 +10,9 @@ import type { EnsonoQueueClient, EnsonoTransaction } from "./queue";
  * transactions out one per ticket in order, and deletes a transaction only
  * after the flow confirmed it — the confirmation stored first, so a
  * redelivery of a confirmed transaction is deleted, never handed out again.
+ * Several nodes reading one queue share one consumer (shared-queue.ts): its
+ * lanes, per-transaction settings, `leave`, `remember`, `settle` and
+ * `release` exist for them; a consumer with one reader uses none of them.
  */
 export interface ConfirmationStore {
   load(): Promise<Record<string, number> | undefined>;
@@ -22,19 +25,30 @@ export type ConsumerEvent =
   | { type: "delete-deferred"; tx: EnsonoTransaction; error: CaseExchangeError }
   | { type: "deleted"; tx: EnsonoTransaction }
   | { type: "out-of-scope"; tx: EnsonoTransaction }
+  | { type: "left"; tx: EnsonoTransaction }
   | { type: "released"; tx: EnsonoTransaction; reason: string }
   | { type: "changed" };
+
+/** A setting that is the same for every transaction, or depends on it (e.g. on the node it goes to). */
+export type PerTransaction<V> = V | ((tx: EnsonoTransaction) => V);
 
 export interface ConsumerOptions {
   queue: EnsonoQueueClient;
   store: ConfirmationStore;
   intervalMs: number;
+  /** transactions in flight at once, all lanes together */
   maxConcurrency: number;
   /** a transaction not confirmed within this time counts as failed */
-  handlingTimeoutMs: number;
+  handlingTimeoutMs: PerTransaction<number>;
   /** ApproximateReceiveCount at which a failure is final (second output, then delete) */
-  maxDeliveries: number;
+  maxDeliveries: PerTransaction<number>;
+  /** false: out of scope, deleted without being handed out */
   inScope(tx: EnsonoTransaction): boolean;
+  /** true: neither handed out nor deleted, left in the queue (the bridge delivers it again after its visibility timeout) */
+  leave?(tx: EnsonoTransaction): boolean;
+  /** concurrency lanes (e.g. one per node that receives transactions): maxConcurrency applies to all, laneLimit to each */
+  laneOf?(tx: EnsonoTransaction): string;
+  laneLimit?(lane: string): number;
   /** first output */
   emit(tx: EnsonoTransaction): void;
   /** second output: a transaction given up, with the reason */
@@ -66,13 +80,24 @@ export class QueueConsumer {
   private closed = false;
   private started = false;
   private lastErrorCode: string | undefined;
-  private idleWaiters: Array<() => void> = [];
+  private idleWaiters: Array<{ matches: (tx: EnsonoTransaction) => boolean; resolve: () => void }> = [];
+  private readonly loads = new Set<Promise<void>>();
+  private intervalMs: number;
   lastPoll: number | undefined;
 
   constructor(private readonly opts: ConsumerOptions) {
-    this.dispatcher = new TicketDispatcher({ maxConcurrency: opts.maxConcurrency });
+    this.intervalMs = opts.intervalMs;
+    this.dispatcher = new TicketDispatcher({
+      maxConcurrency: opts.maxConcurrency,
+      laneOf: opts.laneOf && ((tx) => opts.laneOf!(tx)),
+      laneLimit: opts.laneLimit && ((lane) => opts.laneLimit!(lane)),
+    });
     // one signal serves every read and delete in flight
     setMaxListeners(0, this.abort.signal);
+  }
+
+  private per<V>(setting: PerTransaction<V>, tx: EnsonoTransaction): V {
+    return typeof setting === "function" ? (setting as (tx: EnsonoTransaction) => V)(tx) : setting;
   }
 
   private now(): number {
@@ -81,6 +106,10 @@ export class QueueConsumer {
 
   get inFlightCount(): number {
     return this.dispatcher.inFlightCount;
+  }
+  /** in-flight transactions of one lane */
+  inFlightCountOf(lane: string): number {
+    return this.dispatcher.inFlightCountOf(lane);
   }
   get heldCount(): number {
     return this.dispatcher.pendingCount;
@@ -94,10 +123,43 @@ export class QueueConsumer {
   }
 
   async start(): Promise<void> {
-    const stored = await this.opts.store.load();
-    if (stored && typeof stored === "object") for (const [id, at] of Object.entries(stored)) if (typeof at === "number") this.confirmed.set(id, at);
+    await this.remember(this.opts.store.load());
     this.started = true;
     if (!this.closing) this.schedule(0);
+  }
+
+  /**
+   * Adds confirmations stored elsewhere (another node's context, for a queue
+   * several nodes share). No read starts, and no read's transactions are
+   * looked at, until they are in.
+   */
+  remember(stored: Promise<Record<string, number> | undefined>): Promise<void> {
+    const p = stored.then((record) => {
+      if (record && typeof record === "object") for (const [id, at] of Object.entries(record)) if (typeof at === "number" && !this.confirmed.has(id)) this.confirmed.set(id, at);
+    });
+    const settled = p.catch(() => undefined);
+    this.loads.add(settled);
+    void settled.finally(() => this.loads.delete(settled));
+    return p;
+  }
+
+  /** Poll every intervalMs from now on (a shorter interval takes effect at once). */
+  setIntervalMs(ms: number): void {
+    const shorter = ms < this.intervalMs;
+    this.intervalMs = ms;
+    if (shorter && this.timer && !this.polling) this.schedule(ms);
+  }
+
+  /** Changes how many transactions may be in flight at once, all lanes together. */
+  setMaxConcurrency(n: number): void {
+    this.dispatcher.maxConcurrency = Math.max(1, Math.floor(n));
+    this.pump();
+  }
+
+  /** Hands out what may go now (after a lane's limit or owner changed). */
+  refresh(): void {
+    this.pump();
+    this.changed();
   }
 
   pause(): void {
@@ -144,9 +206,10 @@ export class QueueConsumer {
     if (this.confirmed.has(messageId) || !this.dispatcher.isInFlight(messageId)) return "ignored";
     const tx = this.dispatcher.get(messageId)!;
     this.clearTimer(messageId);
-    if (tx.receiveCount >= this.opts.maxDeliveries) {
+    const maxDeliveries = this.per(this.opts.maxDeliveries, tx);
+    if (tx.receiveCount >= maxDeliveries) {
       this.dispatcher.complete(messageId);
-      await this.giveUp(tx, `failed on delivery ${tx.receiveCount} of ${this.opts.maxDeliveries}: ${reason}`);
+      await this.giveUp(tx, `failed on delivery ${tx.receiveCount} of ${maxDeliveries}: ${reason}`);
       this.pump();
       return "given-up";
     }
@@ -157,21 +220,47 @@ export class QueueConsumer {
     return "released";
   }
 
+  /** Resolves once no transaction that `matches` is in flight (confirmed or failed), or after graceMs. */
+  settle(matches: (tx: EnsonoTransaction) => boolean, graceMs: number): Promise<void> {
+    if (graceMs <= 0 || !this.dispatcher.inFlight().some(matches)) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const t = setTimeout(done, graceMs);
+      this.idleWaiters.push({ matches, resolve: done });
+      function done() {
+        clearTimeout(t);
+        resolve();
+      }
+    });
+  }
+
+  /**
+   * Lets go of the held transactions that `matches` (in flight or waiting):
+   * each with its ticket's later ones, which the bridge delivers again, in
+   * order, after its visibility timeout. A confirmation that comes later is
+   * still recorded, and the transaction deleted on its next delivery.
+   */
+  release(matches: (tx: EnsonoTransaction) => boolean): number {
+    let dropped = 0;
+    for (const tx of this.dispatcher.items()) {
+      if (!matches(tx) || !this.dispatcher.get(tx.messageId)) continue;
+      for (const d of this.dispatcher.abandon(tx.messageId)) {
+        this.clearTimer(d.messageId);
+        dropped++;
+      }
+    }
+    if (dropped) {
+      this.pump();
+      this.changed();
+    }
+    return dropped;
+  }
+
   /** Stops: no new transaction goes out, confirmations already on their way are taken for up to graceMs, then reads and deletes are aborted. */
   async close(graceMs = 500): Promise<void> {
     this.closing = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.dispatcher.inFlightCount > 0 && graceMs > 0) {
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(done, graceMs);
-        this.idleWaiters.push(done);
-        function done() {
-          clearTimeout(t);
-          resolve();
-        }
-      });
-    }
+    await this.settle(() => true, graceMs);
     this.closed = true;
     this.abort.abort();
     for (const t of this.timers.values()) clearTimeout(t);
@@ -195,7 +284,7 @@ export class QueueConsumer {
         if (this.again) {
           this.again = false;
           this.schedule(0);
-        } else this.schedule(this.opts.intervalMs);
+        } else this.schedule(this.intervalMs);
       });
     }, delayMs);
   }
@@ -207,12 +296,15 @@ export class QueueConsumer {
   }
 
   private async drain(): Promise<void> {
-    const maxHeld = this.opts.maxHeld ?? Math.max(100, this.opts.maxConcurrency * 10);
+    const maxHeld = this.opts.maxHeld ?? Math.max(100, this.dispatcher.maxConcurrency * 10);
     for (;;) {
       if (this.closing || this.paused) return;
       if (this.dispatcher.pendingCount >= maxHeld) return; // a completion kicks the next read
       this.again = false;
       const deletionsBefore = this.deletions;
+      // confirmations still being loaded (another node's context) must be in before a read is looked at
+      while (this.loads.size) await Promise.all([...this.loads]);
+      if (this.closing || this.paused) return;
       let txs: EnsonoTransaction[];
       try {
         txs = await this.opts.queue.receive(this.abort.signal);
@@ -225,6 +317,7 @@ export class QueueConsumer {
       }
       this.lastErrorCode = undefined;
       this.lastPoll = this.now();
+      while (this.loads.size) await Promise.all([...this.loads]);
       await this.accept(txs);
       this.opts.onEvent?.({ type: "polled", at: this.lastPoll, received: txs.length });
       this.pump();
@@ -243,6 +336,9 @@ export class QueueConsumer {
         this.deleteConfirmed(tx);
       } else if (tx.problem) {
         await this.giveUp(tx, `cannot be handled: ${tx.problem}`);
+      } else if (this.opts.leave?.(tx)) {
+        // its node is restarting (a redeploy): the bridge delivers it again after the visibility timeout
+        this.opts.onEvent?.({ type: "left", tx });
       } else if (!this.opts.inScope(tx)) {
         this.opts.onEvent?.({ type: "out-of-scope", tx });
         this.deleteTx(tx, () => undefined);
@@ -259,10 +355,11 @@ export class QueueConsumer {
       const ready = this.dispatcher.take();
       if (!ready.length) return;
       for (const tx of ready) {
+        const timeoutMs = this.per(this.opts.handlingTimeoutMs, tx);
         const t = setTimeout(() => {
           this.timers.delete(tx.messageId);
-          void this.fail(tx.messageId, `not confirmed within ${Math.round(this.opts.handlingTimeoutMs / 1000)} s`);
-        }, this.opts.handlingTimeoutMs);
+          void this.fail(tx.messageId, `not confirmed within ${Math.round(timeoutMs / 1000)} s`);
+        }, timeoutMs);
         this.timers.set(tx.messageId, t);
         try {
           this.opts.emit(tx);
@@ -327,10 +424,11 @@ export class QueueConsumer {
   }
 
   private changed(): void {
-    if (this.dispatcher.inFlightCount === 0 && this.idleWaiters.length) {
-      const waiters = this.idleWaiters;
-      this.idleWaiters = [];
-      for (const w of waiters) w();
+    if (this.idleWaiters.length) {
+      const inFlight = this.dispatcher.inFlight();
+      const waiting = this.idleWaiters;
+      this.idleWaiters = waiting.filter((w) => inFlight.some(w.matches));
+      for (const w of waiting) if (!this.idleWaiters.includes(w)) w.resolve();
     }
     this.opts.onEvent?.({ type: "changed" });
   }

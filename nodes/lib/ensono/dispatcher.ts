@@ -38,14 +38,27 @@ export interface OfferResult<T> {
   refreshed: T[];
 }
 
+export interface DispatcherOptions<T> {
+  /** how many items may be in flight at once, all lanes together (default 10) */
+  maxConcurrency?: number;
+  /** the lane of an item (e.g. the node it goes to); without it, one lane */
+  laneOf?: (item: T) => string;
+  /** how many items of one lane may be in flight at once (0: none for now) */
+  laneLimit?: (lane: string) => number;
+}
+
 export class TicketDispatcher<T extends DispatchItem> {
   private readonly groups = new Map<string, Group<T>>();
   private readonly byId = new Map<string, T>();
   private inFlightTotal = 0;
+  private readonly laneOf?: (item: T) => string;
+  private readonly laneLimit?: (lane: string) => number;
   maxConcurrency: number;
 
-  constructor(options: { maxConcurrency?: number } = {}) {
+  constructor(options: DispatcherOptions<T> = {}) {
     this.maxConcurrency = Math.max(1, Math.floor(options.maxConcurrency ?? 10));
+    this.laneOf = options.laneOf;
+    this.laneLimit = options.laneLimit;
   }
 
   /** Adds the items of one read. A MessageId already held is refreshed, never queued twice. */
@@ -79,7 +92,8 @@ export class TicketDispatcher<T extends DispatchItem> {
 
   /**
    * The items that may start now, each marked in flight: the head of every
-   * ticket with nothing in flight, oldest first, up to the concurrency limit.
+   * ticket with nothing in flight, oldest first, up to the concurrency limit
+   * (and each lane's own limit, when there are lanes).
    */
   take(): T[] {
     const room = this.maxConcurrency - this.inFlightTotal;
@@ -87,14 +101,34 @@ export class TicketDispatcher<T extends DispatchItem> {
     const ready: Array<Group<T>> = [];
     for (const g of this.groups.values()) if (!g.inFlight && g.pending.length) ready.push(g);
     ready.sort((a, b) => compareItems(a.pending[0], b.pending[0]));
+    const lanes = this.laneOf ? this.laneCounts() : undefined;
     const out: T[] = [];
-    for (const g of ready.slice(0, room)) {
+    for (const g of ready) {
+      if (out.length >= room) break;
+      if (lanes) {
+        const lane = this.laneOf!(g.pending[0]);
+        const used = lanes.get(lane) ?? 0;
+        if (used >= (this.laneLimit?.(lane) ?? Infinity)) continue;
+        lanes.set(lane, used + 1);
+      }
       const item = g.pending.shift()!;
       g.inFlight = item;
       this.inFlightTotal++;
       out.push(item);
     }
     return out;
+  }
+
+  private laneCounts(): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const g of this.groups.values()) if (g.inFlight) counts.set(this.laneOf!(g.inFlight), (counts.get(this.laneOf!(g.inFlight)) ?? 0) + 1);
+    return counts;
+  }
+
+  /** In-flight items of one lane (all of them without lanes). */
+  inFlightCountOf(lane: string): number {
+    if (!this.laneOf) return this.inFlightTotal;
+    return this.laneCounts().get(lane) ?? 0;
   }
 
   /** The in-flight item is done (handled, or given up and deleted): its ticket's next item may start. */
@@ -141,6 +175,11 @@ export class TicketDispatcher<T extends DispatchItem> {
     for (const d of dropped) this.byId.delete(d.messageId);
     this.groups.delete(group);
     return dropped;
+  }
+
+  /** Every item held, in flight or waiting. */
+  items(): T[] {
+    return [...this.byId.values()];
   }
 
   get(messageId: string): T | undefined {
