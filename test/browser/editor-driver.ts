@@ -279,11 +279,18 @@ async function dialogTitle(page: Page): Promise<string> {
 }
 
 /** What the open dialog shows: whether it has a form with fields (the node's template was found). */
-export async function dialogForm(page: Page): Promise<{ fields: number; text: string }> {
+export async function dialogForm(page: Page): Promise<{ fields: number; text: string; rawKeys: string[] }> {
   return page.evaluate(() => {
     const tray = $("#red-ui-editor-stack .red-ui-tray").last();
     const form = tray.find("form.dialog-form, .red-ui-tray-body form").first();
-    return { fields: form.find("input, select, textarea, .red-ui-typedInput-container, .red-ui-editableList").length, text: tray.find(".red-ui-tray-body").text().trim().slice(0, 200) };
+    // a message key shown instead of its text (a catalogue lookup in the wrong namespace)
+    const seen = [tray.find(".red-ui-tray-body").text()];
+    tray.find("option, input[placeholder], [title]").each((_i: number, el: unknown) => {
+      const e = $(el as never);
+      seen.push(e.text(), e.attr("placeholder") || "", e.attr("title") || "");
+    });
+    const rawKeys = Array.from(new Set(seen.join(" ").match(/\b(?:ensono|snow|aws-support|status-map|group-map)[\w-]*\.(?:label|test|error|errors|action|status|placeholder|tip|option|outputs)\.[\w.]+/g) || []));
+    return { fields: form.find("input, select, textarea, .red-ui-typedInput-container, .red-ui-editableList").length, text: tray.find(".red-ui-tray-body").text().trim().slice(0, 200), rawKeys };
   });
 }
 

@@ -245,6 +245,7 @@ describe(`the editor in Chromium (${RUNTIME})`, function () {
             const form = await dialogForm(page);
             if (!opened.title) failures.push(`${nodeLabel(node)}: the dialog has no title`);
             if (form.fields === 0) failures.push(`${nodeLabel(node)}: the dialog shows no fields (${form.text || "empty"})`);
+            if (form.rawKeys.length) failures.push(`${nodeLabel(node)}: the dialog shows message keys instead of text: ${form.rawKeys.join(", ")}`);
             const notices = await takeNotifications(page);
             if (notices.length) dialogNotices.push(`${nodeLabel(node)}: ${notices.join(" | ")}`);
             if (!shot.has(node.type)) {
