@@ -255,8 +255,12 @@ export class QueueConsumer {
     return dropped;
   }
 
-  /** Stops: no new transaction goes out, confirmations already on their way are taken for up to graceMs, then reads and deletes are aborted. */
-  async close(graceMs = 500): Promise<void> {
+  /**
+   * Stops: no new transaction goes out, confirmations already on their way are taken for up to graceMs, then reads and deletes are aborted.
+   * `persist` false skips the final save (the node is being removed: Node-RED cleans its context right after the close, and a
+   * write still being flushed then makes that clean fail and the deploy never restart the flows).
+   */
+  async close(graceMs = 500, persist = true): Promise<void> {
     this.closing = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
@@ -268,7 +272,7 @@ export class QueueConsumer {
     await this.polling?.catch(() => undefined);
     await Promise.allSettled([...this.deletes]);
     await this.saving.catch(() => undefined);
-    await this.save().catch(() => undefined);
+    if (persist) await this.save().catch(() => undefined);
     this.dispatcher.clear();
   }
 

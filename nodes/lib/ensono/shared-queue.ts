@@ -240,7 +240,7 @@ class SharedQueue {
       this.stopping = true;
       for (const e of this.entries) if (e.parkTimer) clearTimeout(e.parkTimer);
       this.onStopped();
-      await this.consumer.close(this.opts.closeGraceMs);
+      await this.consumer.close(this.opts.closeGraceMs, !removed);
       return;
     }
     entry.state = "leaving"; // nothing new goes to it (laneLimit 0); its transactions are left in the queue
