@@ -4,7 +4,7 @@
 //   Node-RED 5.0 on Node 22 (the binary pinned in tools/node22, installed on demand).
 // Each leg runs unit, simulator, node and flow tests. With --browser it runs the
 // editor's browser test instead (Node 20, Debian's Chromium).
-// Options: --leg 4|5 to run one leg, any other argument narrows to test files or folders,
+// Options: --leg 4|5 to run one leg, --parallel to run both legs at once (CI), any other argument narrows to test files or folders,
 // --grep <pattern>. Ends with a plain "N passed, N failed" line summed over the legs;
 // with CX_SUMMARY_FILE set, the sums are also written there as JSON.
 "use strict";
@@ -17,10 +17,12 @@ const root = path.resolve(__dirname, "..");
 const argv = process.argv.slice(2);
 let legs = ["4", "5"];
 let browser = false;
+let parallel = false;
 const rest = [];
 for (let i = 0; i < argv.length; i++) {
   if (argv[i] === "--leg") legs = [argv[++i]];
   else if (argv[i] === "--browser") browser = true;
+  else if (argv[i] === "--parallel") parallel = true; // both legs at once (CI: 2 cores), each leg's output printed whole afterwards
   else rest.push(argv[i]);
 }
 const suites = rest.filter((a, i) => !(a.startsWith("--") || rest[i - 1] === "--grep"));
@@ -46,20 +48,21 @@ const plan = browser ? [{ name: "browser (Node-RED 4.1, Node 20)", node: process
     : { name: "Node-RED 4.1 on Node " + process.versions.node, node: process.execPath, runtime: "node-red" },
 );
 
-for (const leg of plan) {
-  const results = path.join(os.tmpdir(), `cx-results-${process.pid}-${Date.now()}.json`);
-  console.log(`\n=== ${leg.name} ===`);
-  const r = spawnSync(leg.node, [path.join(__dirname, "mocha-leg.js"), ...(suites.length ? suites : defaultSuites), ...extra], {
-    cwd: root,
-    stdio: "inherit",
+function legArgs(leg, results) {
+  return {
+    cmd: leg.node,
+    args: [path.join(__dirname, "mocha-leg.js"), ...(suites.length ? suites : defaultSuites), ...extra],
     // the SDK's notice that its 2027 releases need Node 22 is known (README) and would repeat in every leg
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true", ...process.env, NODE_RED_RUNTIME: leg.runtime, CX_RESULTS_FILE: results },
-  });
+  };
+}
+
+function collect(leg, results, status, signal) {
   if (!fs.existsSync(results)) {
-    console.error(`${leg.name}: the leg ended (status ${r.status}, signal ${r.signal}) without reporting results`);
+    console.error(`${leg.name}: the leg ended (status ${status}, signal ${signal}) without reporting results`);
     failedToRun = true;
     total.failures += 1;
-    continue;
+    return;
   }
   const s = JSON.parse(fs.readFileSync(results, "utf8"));
   fs.rmSync(results, { force: true });
@@ -70,6 +73,41 @@ for (const leg of plan) {
   if (s.files === 0) failedToRun = true;
 }
 
+async function main() {
+  const runs = plan.map((leg, i) => ({ leg, results: path.join(os.tmpdir(), `cx-results-${process.pid}-${i}.json`), log: path.join(os.tmpdir(), `cx-leg-${process.pid}-${i}.log`) }));
+  if (parallel && runs.length > 1) {
+    const { spawn } = require("child_process");
+    const done = runs.map(
+      (r) =>
+        new Promise((resolve) => {
+          const a = legArgs(r.leg, r.results);
+          const out = fs.openSync(r.log, "w");
+          const child = spawn(a.cmd, a.args, { cwd: root, env: a.env, stdio: ["ignore", out, out] });
+          child.on("exit", (status, signal) => {
+            fs.closeSync(out);
+            resolve({ status, signal });
+          });
+        }),
+    );
+    const ends = await Promise.all(done);
+    runs.forEach((r, i) => {
+      console.log(`\n=== ${r.leg.name} ===`);
+      process.stdout.write(fs.readFileSync(r.log, "utf8"));
+      fs.rmSync(r.log, { force: true });
+      collect(r.leg, r.results, ends[i].status, ends[i].signal);
+    });
+  } else {
+    for (const r of runs) {
+      console.log(`\n=== ${r.leg.name} ===`);
+      const a = legArgs(r.leg, r.results);
+      const res = spawnSync(a.cmd, a.args, { cwd: root, stdio: "inherit", env: a.env });
+      collect(r.leg, r.results, res.status, res.signal);
+    }
+  }
+}
+
+main().then(() => {
 if (process.env.CX_SUMMARY_FILE) fs.writeFileSync(process.env.CX_SUMMARY_FILE, JSON.stringify(total));
 console.log(`\n${total.passes} passed, ${total.failures} failed`);
 process.exit(total.failures > 0 || failedToRun || total.pending > 0 ? 1 : 0);
+});
