@@ -5,7 +5,7 @@
  * Starts the simulators on 127.0.0.1, prints their URLs, default credentials
  * and the environment variables the example flows read, and stops on Ctrl-C.
  */
-import { startAwsSupportSandbox, startEnsonoSandbox, startSnowSandbox } from "./index";
+import { sandboxEnv, startAwsSupportSandbox, startEnsonoSandbox, startSnowSandbox } from "./index";
 
 interface Started {
   name: string;
@@ -63,7 +63,7 @@ export async function main(argv: string[]): Promise<void> {
     started.push({
       name: "Ensono Envision Connect bridge",
       lines: [`environment URL (dev): ${sb.envUrl("dev")}`, `echo: ${sb.envUrl("echo")}  cert: ${sb.envUrl("cert")}  prod: ${sb.envUrl("prod")}`, `clientName: ${clientName}   x-api-key: (as given; default test-api-key)`, `control API: ${sb.origin}/_sandbox/`],
-      env: { ENSONO_URL: sb.envUrl("dev"), ENSONO_API_KEY: apiKey, ENSONO_CLIENT_NAME: clientName },
+      env: sandboxEnv({ ensono: sb }, { ensonoClientName: clientName, ensonoApiKey: apiKey }),
       close: () => sb.close(),
     });
   }
@@ -72,7 +72,7 @@ export async function main(argv: string[]): Promise<void> {
     started.push({
       name: "ServiceNow instance",
       lines: [`instance URL: ${sb.url}`, "integration user: integration / integration-pass   agent: agent.smith / agent-pass", `control API: ${sb.url}/_sandbox/`],
-      env: { SNOW_URL: sb.url, SNOW_USER: "integration", SNOW_PASSWORD: "integration-pass" },
+      env: sandboxEnv({ snow: sb }),
       close: () => sb.close(),
     });
   }
@@ -81,7 +81,7 @@ export async function main(argv: string[]): Promise<void> {
     started.push({
       name: "AWS Support API (and STS)",
       lines: [`endpoint: ${sb.endpoint}`, "account 111111111111: AKIASIM111111111111 / sim-secret-1", "account 222222222222: AKIASIM222222222222 / sim-secret-2", `control API: ${sb.endpoint}/_sandbox/`],
-      env: { AWS_SUPPORT_ENDPOINT: sb.endpoint, AWS_REGION: "us-east-1", AWS_ACCESS_KEY_ID: "AKIASIM111111111111", AWS_SECRET_ACCESS_KEY: "sim-secret-1", AWS_ACCOUNT_ID: "111111111111" },
+      env: sandboxEnv({ aws: sb }),
       close: () => sb.close(),
     });
   }

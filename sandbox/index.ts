@@ -4,6 +4,7 @@
  * stand-in). Each listens on 127.0.0.1 and takes an injectable clock.
  */
 export { SimClock } from "./common/clock";
+export { sandboxEnv } from "./env";
 export { FaultInjector, type FaultRule } from "./common/faults";
 export { startEnsonoSandbox, type EnsonoSandbox, type EnsonoSandboxOptions } from "./ensono";
 export { startSnowSandbox, type SnowSandbox, type SnowSandboxOptions } from "./servicenow";

@@ -23,21 +23,7 @@ const seedDemo = require(path.join(dist, "sandbox", "demo.js"));
 
 async function main() {
   const [ensono, snow, aws] = await Promise.all([sandbox.startEnsonoSandbox(), sandbox.startSnowSandbox(), sandbox.startAwsSupportSandbox()]);
-  const env = {
-    SNOW_URL: snow.url,
-    SNOW_USER: "integration",
-    SNOW_PASSWORD: "integration-pass",
-    AWS_SUPPORT_ENDPOINT: aws.endpoint,
-    AWS_REGION: "us-east-1",
-    AWS_ACCESS_KEY_ID: "AKIASIM111111111111",
-    AWS_SECRET_ACCESS_KEY: "sim-secret-1",
-    AWS_ACCOUNT_ID: "111111111111",
-    ENSONO_URL: ensono.envUrl("dev"),
-    ENSONO_API_KEY: "test-api-key",
-    ENSONO_CLIENT_NAME: "testClient",
-    ENSONO_GROUP: "Ensono",
-    SYNC_POLL_SECONDS: "2",
-  };
+  const env = { ...sandbox.sandboxEnv({ ensono, snow, aws }, { pollSeconds: 2 }), ENSONO_GROUP: "Ensono" };
 
   // the package, installed into the demo's user directory as an integrator would (a link to this clone)
   const modDir = path.join(userDir, "node_modules", "@case-exchange", "node-red");

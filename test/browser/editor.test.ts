@@ -6,6 +6,7 @@
  * Examples, opens every imported node's edit dialog, checks no node is flagged
  * invalid, deploys, and keeps screenshots in artifacts/browser/.
  */
+import { sandboxEnv } from "../../sandbox/env";
 import should from "should";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -92,20 +93,7 @@ describe(`the editor in Chromium (${RUNTIME})`, function () {
     aws = await startAwsSupportSandbox();
     red = await startNodeRed({
       flows: [],
-      env: {
-        ENSONO_URL: ensono.envUrl("dev"),
-        ENSONO_API_KEY: "test-api-key",
-        ENSONO_CLIENT_NAME: "testClient",
-        ENSONO_GROUP: "Ensono",
-        SNOW_URL: snow.url,
-        SNOW_USER: "integration",
-        SNOW_PASSWORD: "integration-pass",
-        AWS_SUPPORT_ENDPOINT: aws.endpoint,
-        AWS_ACCESS_KEY_ID: "AKIASIM111111111111",
-        AWS_SECRET_ACCESS_KEY: "sim-secret-1",
-        AWS_ACCOUNT_ID: "111111111111",
-        SYNC_POLL_SECONDS: "2",
-      },
+      env: { ...sandboxEnv({ ensono, snow, aws }, { pollSeconds: 2 }), ENSONO_GROUP: "Ensono" },
       // no first-run telemetry question in the editor
       settings: { telemetry: { enabled: false } },
     });

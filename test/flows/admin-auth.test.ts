@@ -5,6 +5,7 @@
  * a token is refused, one with an admin token is answered, and a read-only
  * user may read the lists but not run a connection test.
  */
+import { sandboxEnv } from "../../sandbox/env";
 import should from "should";
 import { startNodeRed, type RunningNodeRed } from "../helpers/runtime";
 import { RUNTIME } from "../helpers/paths";
@@ -78,18 +79,7 @@ describe(`the dialogs' admin routes with adminAuth on (${RUNTIME})`, function ()
     aws = await startAwsSupportSandbox();
     red = await startNodeRed({
       flows: [{ id: ACCOUNT_NODE, type: "aws-support-account", name: "auth test account", accountId: "${AWS_ACCOUNT_ID}", endpoint: "${AWS_SUPPORT_ENDPOINT}", region: "us-east-1", credentialMode: "keys", language: "en", production: true }],
-      env: {
-        ENSONO_URL: ensono.envUrl("dev"),
-        ENSONO_API_KEY: "test-api-key",
-        ENSONO_CLIENT_NAME: "testClient",
-        SNOW_URL: snow.url,
-        SNOW_USER: "integration",
-        SNOW_PASSWORD: "integration-pass",
-        AWS_SUPPORT_ENDPOINT: aws.endpoint,
-        AWS_ACCESS_KEY_ID: "AKIASIM111111111111",
-        AWS_SECRET_ACCESS_KEY: "sim-secret-1",
-        AWS_ACCOUNT_ID: ACCOUNT_ID,
-      },
+      env: { ...sandboxEnv({ ensono, snow, aws }), AWS_ACCOUNT_ID: ACCOUNT_ID },
       settings: {
         telemetry: { enabled: false },
         adminAuth: {

@@ -3,6 +3,7 @@
  * configured default), duplicates, the first decision in ServiceNow sent to Ensono exactly once (a second
  * approver is not sent), and Node-RED stopped (gracefully, or killed) between a decision and its answer.
  */
+import { sandboxEnv } from "../../sandbox/env";
 import should from "should";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -33,16 +34,7 @@ describe(`ensono-changes.json: client approvals (${RUNTIME})`, function () {
     const flows = JSON.parse(fs.readFileSync(path.join(PACKAGE_ROOT, "flows", "ensono-changes.json"), "utf8")) as unknown[];
     red = await startNodeRed({
       flows,
-      env: {
-        ENSONO_URL: ensono.envUrl("dev"),
-        ENSONO_API_KEY: "test-api-key",
-        ENSONO_CLIENT_NAME: "testClient",
-        SNOW_URL: snow.url,
-        SNOW_USER: "integration",
-        SNOW_PASSWORD: "integration-pass",
-        SYNC_POLL_SECONDS: "1",
-        ENSONO_DEFAULT_APPROVER: "cab.deputy",
-      },
+      env: { ...sandboxEnv({ ensono, snow }, { pollSeconds: 1 }), ENSONO_DEFAULT_APPROVER: "cab.deputy" },
     });
   });
   after(async function () {

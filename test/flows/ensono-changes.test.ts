@@ -4,6 +4,7 @@
  * sends, unknown fields, the state mirror with its refusals, closure codes, comments both ways, attachments,
  * and every row of the guide's Normal Change Scenarios table (approvals: ensono-changes-approvals.test.ts).
  */
+import { sandboxEnv } from "../../sandbox/env";
 import should from "should";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -27,16 +28,7 @@ interface World {
 
 async function startWorld(extraEnv: Record<string, string> = {}): Promise<World> {
   const [ensono, snow] = await Promise.all([startEnsonoSandbox({ visibilityTimeoutMs: 30_000 }), startSnowSandbox()]);
-  const env = {
-    ENSONO_URL: ensono.envUrl("dev"),
-    ENSONO_API_KEY: "test-api-key",
-    ENSONO_CLIENT_NAME: "testClient",
-    SNOW_URL: snow.url,
-    SNOW_USER: "integration",
-    SNOW_PASSWORD: "integration-pass",
-    SYNC_POLL_SECONDS: "1",
-    ...extraEnv,
-  };
+  const env = { ...sandboxEnv({ ensono, snow }, { pollSeconds: 1 }), ...extraEnv };
   return { ensono, snow, env };
 }
 

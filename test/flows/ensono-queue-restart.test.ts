@@ -1,3 +1,4 @@
+import { sandboxEnv } from "../../sandbox/env";
 import should from "should";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -47,7 +48,7 @@ describe("ensono-queue-in across a Node-RED restart in the middle of a drain", f
     ];
     red = await startNodeRed({
       flows,
-      env: { ENSONO_URL: sb.envUrl("dev"), ENSONO_CLIENT_NAME: "testClient", ENSONO_API_KEY: "test-api-key", SYNC_POLL_SECONDS: "1" },
+      env: sandboxEnv({ ensono: sb }, { pollSeconds: 1 }),
     });
     const lines = (file: string) => (fs.existsSync(file) ? fs.readFileSync(file, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as Record<string, string>) : []);
 

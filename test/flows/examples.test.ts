@@ -10,6 +10,7 @@ import { SupportClient, DescribeCasesCommand } from "@aws-sdk/client-support";
 import { startEnsonoSandbox, type EnsonoSandbox } from "../../sandbox/ensono";
 import { startSnowSandbox, type SnowSandbox } from "../../sandbox/servicenow";
 import { startAwsSupportSandbox, type AwsSupportSandbox } from "../../sandbox/aws-support";
+import { sandboxEnv } from "../../sandbox/env";
 import { eventually, startNodeRed, type RunningNodeRed } from "../helpers/runtime";
 import { PACKAGE_ROOT, RUNTIME } from "../helpers/paths";
 
@@ -32,19 +33,7 @@ describe(`the small example flows, from the file alone (${RUNTIME})`, function (
 
   before(async function () {
     [ensono, snow, aws] = await Promise.all([startEnsonoSandbox(), startSnowSandbox(), startAwsSupportSandbox()]);
-    env = {
-      ENSONO_URL: ensono.envUrl("dev"),
-      ENSONO_API_KEY: "test-api-key",
-      ENSONO_CLIENT_NAME: "testClient",
-      SNOW_URL: snow.url,
-      SNOW_USER: "integration",
-      SNOW_PASSWORD: "integration-pass",
-      AWS_SUPPORT_ENDPOINT: aws.endpoint,
-      AWS_ACCESS_KEY_ID: "AKIASIM111111111111",
-      AWS_SECRET_ACCESS_KEY: "sim-secret-1",
-      AWS_ACCOUNT_ID: "111111111111",
-      SYNC_POLL_SECONDS: "1",
-    };
+    env = sandboxEnv({ ensono, snow, aws }, { pollSeconds: 1 });
   });
   afterEach(async function () {
     await red?.stop();

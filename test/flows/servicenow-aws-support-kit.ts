@@ -3,6 +3,7 @@
  * flow file, the environment of PRODUCT.md's contract, and a kit over the
  * ServiceNow and AWS Support simulators.
  */
+import { sandboxEnv } from "../../sandbox/env";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { SnowSandbox } from "../../sandbox/servicenow";
@@ -18,17 +19,7 @@ export function flowFile(): unknown[] {
 }
 
 export function envFor(snow: SnowSandbox, aws: AwsSupportSandbox): Record<string, string> {
-  return {
-    SNOW_URL: snow.url,
-    SNOW_USER: "integration",
-    SNOW_PASSWORD: "integration-pass",
-    AWS_SUPPORT_ENDPOINT: aws.endpoint,
-    AWS_REGION: "us-east-1",
-    AWS_ACCESS_KEY_ID: "AKIASIM111111111111",
-    AWS_SECRET_ACCESS_KEY: "sim-secret-1",
-    AWS_ACCOUNT_ID: ACCOUNT,
-    SYNC_POLL_SECONDS: "1",
-  };
+  return { ...sandboxEnv({ snow, aws }, { pollSeconds: 1 }), AWS_ACCOUNT_ID: ACCOUNT };
 }
 
 /** A test kit over the two simulators. */

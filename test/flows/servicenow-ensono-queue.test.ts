@@ -4,6 +4,7 @@
  * the sc_req_item table), in a real Node-RED run from the flow file with only the
  * environment variables. Assertions read the simulators' records, journal and calls.
  */
+import { sandboxEnv } from "../../sandbox/env";
 import should from "should";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -39,7 +40,7 @@ describe(`servicenow-ensono.json: Ensono → ServiceNow (${RUNTIME})`, function 
     [ensono, snow] = await Promise.all([startEnsonoSandbox(), startSnowSandbox()]);
     red = await startNodeRed({
       flows: FLOW,
-      env: { SNOW_URL: snow.url, SNOW_USER: "integration", SNOW_PASSWORD: "integration-pass", ENSONO_URL: ensono.envUrl("dev"), ENSONO_API_KEY: "test-api-key", ENSONO_CLIENT_NAME: "testClient", SYNC_POLL_SECONDS: "1" },
+      env: sandboxEnv({ ensono, snow }, { pollSeconds: 1 }),
     });
   });
   after(async function () {

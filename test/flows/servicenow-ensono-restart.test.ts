@@ -4,6 +4,7 @@
  * attachment, nothing lost. The flow file runs unchanged with only the environment
  * variables; the Ensono agent and ServiceNow's agent drive the story.
  */
+import { sandboxEnv } from "../../sandbox/env";
 import should from "should";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -33,7 +34,7 @@ describe(`servicenow-ensono.json across restarts (${RUNTIME})`, function () {
   const start = async () => {
     red = await startNodeRed({
       flows: FLOW,
-      env: { SNOW_URL: snow.url, SNOW_USER: "integration", SNOW_PASSWORD: "integration-pass", ENSONO_URL: ensono.envUrl("dev"), ENSONO_API_KEY: "test-api-key", ENSONO_CLIENT_NAME: "testClient", SYNC_POLL_SECONDS: "1" },
+      env: sandboxEnv({ ensono, snow }, { pollSeconds: 1 }),
     });
   };
 

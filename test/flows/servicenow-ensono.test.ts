@@ -4,6 +4,7 @@
  * ServiceNow and Ensono simulators. ServiceNow's agent (agent.smith) drives the story;
  * the assertions read the simulators' state (records, journal, Ensono tickets, calls).
  */
+import { sandboxEnv } from "../../sandbox/env";
 import should from "should";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -39,15 +40,7 @@ describe(`servicenow-ensono.json: ServiceNow → Ensono (${RUNTIME})`, function 
     snow.setRoles("agent.smith", ["itil", "itil_admin"]); // closing an incident needs itil_admin
     red = await startNodeRed({
       flows: FLOW,
-      env: {
-        SNOW_URL: snow.url,
-        SNOW_USER: "integration",
-        SNOW_PASSWORD: "integration-pass",
-        ENSONO_URL: ensono.envUrl("dev"),
-        ENSONO_API_KEY: "test-api-key",
-        ENSONO_CLIENT_NAME: "testClient",
-        SYNC_POLL_SECONDS: "1",
-      },
+      env: sandboxEnv({ ensono, snow }, { pollSeconds: 1 }),
     });
     // the watchers' first poll takes what exists as history: wait for both
     await eventually(() => ["incident", "sc_req_item"].every((t) => snow.requests.some((r) => r.method === "GET" && r.path === `/api/now/table/${t}` && r.status === 200)));

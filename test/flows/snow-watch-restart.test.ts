@@ -1,3 +1,4 @@
+import { sandboxEnv } from "../../sandbox/env";
 import should from "should";
 import { listen, readBody, type RunningServer } from "../../sandbox/common/http";
 import { startSnowSandbox, type SnowSandbox } from "../../sandbox/servicenow";
@@ -58,7 +59,7 @@ describe(`snow-incident watch across a Node-RED restart (${RUNTIME})`, function 
     const c = sb.agent().createIncident({ short_description: "C" });
     red = await startNodeRed({
       flows: flows(),
-      env: { SNOW_URL: sb.url, SNOW_USER: "integration", SNOW_PASSWORD: "integration-pass", SYNC_POLL_SECONDS: "1" },
+      env: sandboxEnv({ snow: sb }, { pollSeconds: 1 }),
     });
     // watching: an agent's change arrives
     await eventually(() => tableQueries() >= 1, 20_000);
